@@ -7,7 +7,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { refError } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
-import { isHostNameOrIpv4 } from '../validation/hosts';
+import { isGoDomainName, isIpv4, isIpv6 } from '../validation/hosts';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -37,7 +37,7 @@ export interface AuthorizationOptions {
    * Keycloak or Dex) is reached on its pods' targetPort, the port a NetworkPolicy sees: when it differs
    * from the URI's, open it with `networkPolicy.extraEgress` (`{ ports: [8443], peers: [NetworkPeer.pods({ app: 'keycloak' }, 'auth')] }`),
    * or every fetch times out and every token is refused. Each key set once: the same URL written twice
-   * (in any case of scheme or host, with or without the default port) is refused.
+   * (in any case of scheme or host, with or without the default port, its escapes in either case) is refused.
    */
   readonly jwtKeySources: string[];
   /**
@@ -92,7 +92,11 @@ export interface AuthorizationOptions {
 
 /** The `global.authorization` section, checked, for a cluster whose public frontend serves TLS or not. */
 export function authorizationConfig(owner: string, options: AuthorizationOptions, frontendServesTls: boolean): AuthorizationConfig {
-  if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
+  const sources: unknown = options.jwtKeySources;
+  if (typeof sources === 'string' && sources.trim() !== '') {
+    throw propError(owner, 'authorization.jwtKeySources', sources, 'a list of JWKS URIs', `Write it in a list: [${JSON.stringify(sources)}].`);
+  }
+  if (!Array.isArray(sources) || sources.length === 0) {
     throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'a list of at least one JWKS URI',
       'Without a key set the server takes no token and refuses every call of the public frontend. Give the identity provider\'s JWKS URI (its discovery document\'s "jwks_uri"), '
       + 'such as ["https://idp.example.com/.well-known/jwks.json"], or leave authorization out.');
@@ -183,12 +187,20 @@ function checkTokenTransport(owner: string, options: AuthorizationOptions, front
 /**
  * The key set a URI fetches, whatever its spelling: the scheme and host in any case (Go lowercases
  * the scheme, DNS ignores the host's case), the default port written or not, a host's final dot,
- * and the fragment, which an HTTP request never carries. The path and query are the server's to read.
+ * and the fragment, which an HTTP request never carries. The path and query are the server's to read,
+ * but an escape means the same in either case of its hex digits, and one of a letter, digit, "-",
+ * ".", "_" or "~" the same as that character (RFC 3986, 6.2.2): /%7ejwks is /~jwks.
  */
 function keySetIdentity(url: URL): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${url.pathname}${url.search}`;
+  const escapes = (text: string) => text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return /[a-z0-9._~-]/i.test(ch) ? ch : `%${hex.toUpperCase()}`;
+  });
+  return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${escapes(url.pathname)}${escapes(url.search)}`;
 }
+
+const PORT_RANGE = 'a URI whose port, when written, is from 1 to 65535';
 
 /** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */
 export function jwksUrl(owner: string, prop: string, uri: string): URL {
@@ -201,12 +213,13 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   if (url?.protocol === 'file:') {
     throw propError(owner, prop, uri, 'an http(s) URI', 'Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts: every token would be refused. Serve the JWKS over https.');
   }
+  if (!url) unparsedCause(owner, prop, String(uri));
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
   // Node reads port 0 as written; Go dials it and fails every fetch, and the key sets' egress rule on port 0 is refused by the API server.
   if (url.port === '0') {
-    throw propError(owner, prop, uri, 'a URI whose port, when written, is from 1 to 65535', `Port 0 reaches no server: every fetch would fail and every token be refused. Write the key set's port, or none for ${url.protocol === 'https:' ? '443' : '80'}.`);
+    throw propError(owner, prop, uri, PORT_RANGE, `Port 0 reaches no server: every fetch would fail and every token be refused. Write the key set's port, or none for ${url.protocol === 'https:' ? '443' : '80'}.`);
   }
   requireNoUrlCredentials(owner, prop, String(uri), url);
   requireHostAsWritten(owner, prop, String(uri), url, true);
@@ -220,14 +233,37 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
 }
 
 /**
+ * Refuses, with its cause, an http(s) URI node's URL parser cannot read: a port over 65535, an IPv6
+ * address out of brackets, or a name whose last label is a number (a Service in a namespace named
+ * "2024": keycloak.2024), which Go's resolver looks up but node reads as an IPv4 address and fails;
+ * the check and the network policy need the parsed URL.
+ */
+function unparsedCause(owner: string, prop: string, uri: string): void {
+  const authority = /^https?:\/\/(?:[^/?#@]*@)?([^/?#]*)/i.exec(uri)?.[1];
+  if (authority === undefined) return;
+  if (isIpv6(authority) || isIpv6(authority.replace(/:\d+$/, ''))) {
+    throw propError(owner, prop, uri, 'a URI whose IPv6 host is in brackets, such as "https://[fd00::1]:8443/jwks"', 'Without them the address\'s last group reads as a port. Write the address in brackets and the port, if any, after them.');
+  }
+  const port = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(authority)?.[2];
+  if (port !== undefined && Number(port) > 65535) {
+    throw propError(owner, prop, uri, PORT_RANGE, `Port ${port} is no TCP port: every fetch would fail and every token be refused. Write the key set's port.`);
+  }
+  const host = authority.replace(/:\d*$/, '');
+  if (!isGoDomainName(host) || !/(^|\.)(\d+|0x[0-9a-f]*)\.?$/i.test(host)) return;
+  throw propError(owner, prop, uri, 'a URI whose host does not end in a number',
+    `Go's resolver would look up "${host}", but the URL parser this check uses reads a name ending in a number as an IPv4 address and refuses it. `
+    + `Give a name whose last label is not a number, such as a Service's full name ("${host.replace(/\.$/, '')}.svc.cluster.local").`);
+}
+
+/**
  * What node's URL parser takes and Go's fetch does not: a host that is no DNS name (an empty label,
  * a label starting or ending with "-", a "*"), which Go's resolver never looks up, and a "%" not
  * followed by two hex digits in the path or fragment, which Go's url.Parse refuses ("invalid URL
  * escape"). Either way every fetch fails and every token is refused.
  */
 function checkGoReadsUrl(owner: string, prop: string, uri: string, url: URL): void {
-  if (!url.hostname.startsWith('[') && !isHostNameOrIpv4(url.hostname)) {
-    throw propError(owner, prop, uri, 'a URI whose host is a DNS name (labels of letters, digits, "-" and "_", none empty, none starting or ending with "-") or an IP address',
+  if (!url.hostname.startsWith('[') && !isIpv4(url.hostname) && !isGoDomainName(url.hostname)) {
+    throw propError(owner, prop, uri, 'a URI whose host is a DNS name (labels of letters, digits, "-" and "_", none empty, none starting or ending with "-", each at most 63 characters, 253 in all) or an IP address',
       `Go's resolver looks up no host "${url.hostname}": every fetch would fail and every token be refused. Give the key set's host as it is dialled.`);
   }
   const [beforeFragment, fragment = ''] = uri.split(/#(.*)/s);

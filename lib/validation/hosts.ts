@@ -70,6 +70,17 @@ export function isHostNameOrIpv4(value: string): boolean {
   return value.length <= 253 && (isIpv4(value) || (HOST_NAME.test(value) && !isNumericName(value))) && value.split('.').every((l) => l.length <= 63);
 }
 
+/**
+ * A name Go's resolver looks up (net's isDomainName): labels of letters, digits, "-" and "_" (at any
+ * place but "-" at a label's edge), none empty or over 63 characters, 253 characters at most (254
+ * with a final dot), and a letter, "-" or "_" somewhere (a number such as 127.1 is no name).
+ */
+export function isGoDomainName(value: string): boolean {
+  const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
+  return value.length <= (value.endsWith('.') ? 254 : 253) && /[a-z_-]/i.test(value)
+    && labels.every((l) => l.length >= 1 && l.length <= 63 && /^[a-z0-9_-]+$/i.test(l) && !l.startsWith('-') && !l.endsWith('-'));
+}
+
 /** A host to dial: a DNS name (any case), an IPv4 address, or an IPv6 address (bare or bracketed). Never with a port. */
 export function requireHost(owner: string, prop: string, value: string, portProp = 'port'): string {
   if (typeof value === 'string') {
