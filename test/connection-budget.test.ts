@@ -72,7 +72,7 @@ describe('maxServerConnections', () => {
       + 'postgres://pg.db.svc:5432: '
       + `TemporalCluster 'ns0/c0' default store postgres://pg.db.svc:5432/c0_temporal at pool.maxConns 5: ${roles}; `
       + `TemporalCluster 'ns0/c0' visibility store postgres://pg.db.svc:5432/c0_visibility at pool.maxConns 5: ${roles}. `
-      + 'Expected at most 221: a rollout starts 1 new pod beside a role\'s replicas, and a rollout or a node drain can stop every replica within one grace period '
+      + 'Expected at most 221: a rollout starts 1 new pod beside a role\'s replicas (none beside a lone history pod, which it replaces), and a rollout or a node drain can stop every replica within one grace period '
       + '(a drain evicts the next pod once the replacement is Ready), each keeping its connections until it exits, within its terminationGracePeriodSeconds. '
       + 'When the pods open more, the server refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. '
       + 'Lower pool.maxConns of these stores, run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, '
@@ -101,6 +101,18 @@ describe('maxServerConnections', () => {
     expect(errors).toEqual([expect.stringContaining('can open 362 connections at once')]);
     expect(errors[0]).toContain('history 21 pods (10 replicas + 1 new in a rollout + 10 stopped by a rollout or a node drain and still exiting) × 5 = 105');
     expect(budgetErrors({ defaultStore: { limit: 362 }, props: { history: { replicas: 10 } } })).toEqual([]);
+  });
+
+  test('fails when a lone history pod that a rollout replaces instead of surging is counted with a surge pod: its Deployment has maxSurge 0', () => {
+    // 4 shards are too few for two history pods, so the rollout stops the old pod before it starts the new one: 1 + 0 + 1 pods.
+    const errors = budgetErrors({ defaultStore: { limit: 1 }, props: { numHistoryShards: 4, history: { replicas: 1 } } });
+    expect(errors[0]).toContain('history 2 pods (1 replicas + 0 new in a rollout + 1 stopped by a rollout or a node drain and still exiting) × 5 = 10');
+    const rollingUpdate = (numHistoryShards: number) => Testing.synth(Chart.of(Node.of(appOf({ props: { numHistoryShards, history: { replicas: 1 } } })).findAll()
+      .find((c) => c instanceof Chart)!)).find((o) => o.kind === 'Deployment' && /history/.test(o.metadata.name)).spec.strategy.rollingUpdate;
+    expect(rollingUpdate(4)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(rollingUpdate(512)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(budgetErrors({ defaultStore: { limit: 1 }, props: { history: { replicas: 1 } } })[0])
+      .toContain('history 3 pods (1 replicas + 1 new in a rollout + 1 stopped by a rollout or a node drain and still exiting) × 5 = 15');
   });
 
   test('counts every frontend exiting whatever its grace period: a drain can evict them all within the shortest', () => {

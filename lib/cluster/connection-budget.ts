@@ -13,6 +13,8 @@ export interface RolePods {
   readonly minReplicas: number;
   /** Set when an autoscaler owns the count. */
   readonly autoscaler?: unknown;
+  /** The pods a rollout starts beside the replicas (the Deployment's `maxSurge`). */
+  readonly rolloutSurge: number;
 }
 
 /** What a cluster contributes to the connection budget of its database servers. */
@@ -45,10 +47,10 @@ interface StoreDemand {
 /**
  * The most pods of a role that can hold connections at once, and why. A stopping pod keeps its
  * pools until it exits, within its grace period, while its replacement already runs. Beside the
- * `replicas` and a rollout's surge pod, each of the replicas may be stopped within one grace period
- * and still be exiting: a rollout stops an old pod each time a new one has been ready for
- * `minReadySeconds`, but a node drain (a node pool upgrade) evicts the next pod as soon as the
- * budget allows, and the PodDisruptionBudget counts a replacement healthy once it is Ready, not
+ * `replicas` and a rollout's surge pod (none where the Deployment replaces a lone history pod),
+ * each of the replicas may be stopped within one grace period and still be exiting: a rollout
+ * stops an old pod each time a new one has been ready for `minReadySeconds`, but a node drain (a
+ * node pool upgrade) evicts the next pod as soon as the budget allows, and the PodDisruptionBudget counts a replacement healthy once it is Ready, not
  * `minReadySeconds` later, so nothing the app sets paces evictions below the pods' start time (11 s
  * in the soak, against grace periods of 55 to 60 s). An autoscaler's scale-down stops its surplus
  * at once besides (the HPA's default stabilization, 300 s, keeps a second one out of a grace period).
@@ -62,8 +64,8 @@ export function podsAtOnce(r: RolePods): { pods: number; parts: string } {
   const what = r.autoscaler !== undefined ? `autoscaling.maxReplicas ${replicas}` : `${replicas} replicas`;
   const exiting = scaledDown > 0 ? ` + ${scaledDown} exiting after a scale-down to ${r.minReplicas}` : '';
   return {
-    pods: replicas + ROLLOUT_SURGE + replicas + scaledDown,
-    parts: `${what} + ${ROLLOUT_SURGE} new in a rollout + ${replicas} stopped by a rollout or a node drain and still exiting${exiting}`,
+    pods: replicas + r.rolloutSurge + replicas + scaledDown,
+    parts: `${what} + ${r.rolloutSurge} new in a rollout + ${replicas} stopped by a rollout or a node drain and still exiting${exiting}`,
   };
 }
 
@@ -115,7 +117,7 @@ export function connectionBudgetErrors(clusters: readonly BudgetCluster[]): stri
     const server = `${demand.store.type}://${demand.store.hosts[0]}:${demand.store.port}`;
     return `${demand.cluster.label} (${demand.role} store): maxServerConnections is ${limit}, but the app's pods can open ${total} connections at once `
       + `to the database server ${server}: ${peers.map((p) => p.breakdown).join('; ')}. Expected at most ${limit}: a rollout starts ${ROLLOUT_SURGE} new pod beside a role's `
-      + 'replicas, and a rollout or a node drain can stop every replica within one grace period (a drain evicts the next pod once the replacement is Ready), '
+      + 'replicas (none beside a lone history pod, which it replaces), and a rollout or a node drain can stop every replica within one grace period (a drain evicts the next pod once the replacement is Ready), '
       + `each keeping its connections until it exits, within its terminationGracePeriodSeconds. When the pods open more, the server `
       + 'refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. Lower pool.maxConns of these stores, '
       + 'run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, or put a pooler '
