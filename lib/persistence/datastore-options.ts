@@ -133,7 +133,12 @@ export interface SqlDatastoreOptions {
   readonly port?: number;
   /** Database name. Each store of each cluster needs its own. */
   readonly database: string;
-  /** User name, as a literal or from a Secret. */
+  /**
+   * User name, as a literal or from a Secret. On PostgreSQL only ASCII letters, digits and
+   * `- . _ ~ ! $ & ' ( ) * + , ; = @`: Temporal's plugin writes the user unescaped into its
+   * connection URL, whose parser refuses any other character or reads it as its own syntax. A
+   * literal is checked at synth; one from a Secret is not.
+   */
   readonly user: string | SecretRef;
   /**
    * Password, from a Secret. Not together with `passwordCommand`.
