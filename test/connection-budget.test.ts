@@ -75,7 +75,7 @@ describe('maxServerConnections', () => {
       + 'Expected at most 221: a rollout starts 1 new pod beside a role\'s replicas (none beside a lone history pod, which it replaces), and a rollout or a node drain can stop every replica within one grace period '
       + '(a drain evicts the next pod once the replacement is Ready), each keeping its connections until it exits, within its terminationGracePeriodSeconds. '
       + 'When the pods open more, the server refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. '
-      + 'Lower pool.maxConns of these stores, run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, '
+      + 'Lower pool.maxConns of these stores (4 or less, the same for each, fits), run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, '
       + 'or put a pooler such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.',
     ]);
   });
@@ -84,6 +84,19 @@ describe('maxServerConnections', () => {
     const errors = budgetErrors({ defaultStore: { maxConns: 20, limit: 97 }, visibilityStore: { maxConns: 20 } });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('maxServerConnections is 97, but the app\'s pods can open 882 connections at once');
+  });
+
+  test('fails when the remedy gives no pool size that fits, or names a pooler of the other database', () => {
+    // 2 stores × 22 pods: at 4 each, 2 × (22 × 4 + 1) = 178 fits 221 and 5 would not (222); PostgreSQL's default 97 fits 2 each (2 × (22 × 2 + 1) = 90), not 3 (134).
+    expect(budgetErrors({ defaultStore: { maxConns: 4, limit: 221 }, visibilityStore: { maxConns: 4 } })).toEqual([]);
+    expect(budgetErrors({ defaultStore: { maxConns: 2, limit: 97 }, visibilityStore: { maxConns: 2 } })).toEqual([]);
+    expect(budgetErrors({ defaultStore: { limit: 221 } })[0]).toContain('Lower pool.maxConns of these stores (4 or less, the same for each, fits), run fewer');
+    expect(budgetErrors({ defaultStore: { maxConns: 20, limit: 97 }, visibilityStore: { maxConns: 20 } })[0]).toContain('(2 or less, the same for each, fits)');
+    expect(budgetErrors({ defaultStore: { limit: 45 } })[0]).toContain('Lower pool.maxConns of these stores (even 1 each would not fit), run fewer');
+    const mysql = budgetErrors({ defaultStore: { mysql: true, limit: 221 }, visibilityStore: { mysql: true } })[0];
+    expect(mysql).toContain('or put a proxy such as ProxySQL between the pods and the server and give its client limit (mysql-max_connections) as maxServerConnections.');
+    expect(mysql).not.toContain('PgBouncer');
+    expect(budgetErrors({ defaultStore: { limit: 221 } })[0]).toContain('or put a pooler such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.');
   });
 
   test('fails when a role has more replicas', () => {
