@@ -426,6 +426,24 @@ describe('SchemaJob', () => {
       expect(refused.out).not.toContain('Sekr1t');
       expect(refused.out).not.toContain('wide');
     });
+    test('fails when a PostgreSQL user (from a Secret) holds a character Go\'s URL parser refuses in a user, naming the cause without the user; others and MySQL\'s pass', () => {
+      const tool = '#!/bin/sh\nprintf "%s" "$SQL_USER" | od -An -tx1 | tr -d " \\n" >> "$(dirname "$0")/calls"; echo >> "$(dirname "$0")/calls"\nexit 0\n';
+      const run = (plugin: string, user: string) => runScript(settings('1'), ['default'], { SCHEMA_WAIT_VERSION: '1.19', SQL_PLUGIN: plugin, SQL_USER: user }, tool);
+      const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+      const allowed = [...'AZaz09-._~!$&\'()*+,;=@'];
+      const refused = [...'"<>[\\]^`{|}:/?#% \t\n', 'é', '\u00a0'];
+      fc.assert(fc.property(fc.array(fc.constantFrom(...allowed), { minLength: 1, maxLength: 6 }), fc.constantFrom(...refused), fc.array(fc.constantFrom(...allowed), { maxLength: 6 }),
+        fc.constantFrom('postgres12', 'postgres12_pgx'), (before, bad, after, plugin) => {
+          const user = `${before.join('')}${bad}${after.join('')}Zq`;
+          const r = run(plugin, user);
+          expect([r.code, r.calls]).toEqual([1, []]);
+          expect(r.out).toContain('the user of default store temporal holds a character other than ASCII letters');
+          expect(r.out).not.toContain('Zq');
+          const plain = `${before.join('')}${after.join('')}`;
+          expect(run(plugin, plain)).toMatchObject({ code: 0, calls: [hex(plain)] });
+        }), { numRuns: 25 });
+      expect(run('mysql8', 'a{b}')).toMatchObject({ code: 0, calls: [hex('a{b}')] });
+    });
     test('a store name with shell syntax is printed, never run', () => {
       const marker = path.join(os.tmpdir(), `schema-wait-injected-${process.pid}`);
       const r = runWait({ exit: 0, output: 'ok' }, `$(touch ${marker}); \`touch ${marker}\``);
