@@ -137,7 +137,7 @@ export interface SqlDatastoreOptions {
    * User name, as a literal or from a Secret. On PostgreSQL only ASCII letters, digits and
    * `- . _ ~ ! $ & ' ( ) * + , ; = @`: Temporal's plugin writes the user unescaped into its
    * connection URL, whose parser refuses any other character or reads it as its own syntax. A
-   * literal is checked at synth; one from a Secret is not.
+   * literal is refused at synth; one from a Secret stops the servers' schema wait, naming the cause.
    */
   readonly user: string | SecretRef;
   /**
