@@ -1,6 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, TemporalCluster, TemporalClusterProps } from '../lib';
+import { compare } from '../lib/cluster/lock-compare';
 
 /*
  * The lock's record of a Cassandra ring: its contact points are any nodes of it, written in any
@@ -48,8 +49,8 @@ describe('the lock and a Cassandra ring written another way', () => {
     for (const from of ['cassandra://cass-a.example.com:9042/Temporal', 'cassandra://cass-a.example.com:9042/temporal_old', 'cassandra://cass-d.example.com:9042/temporal']) {
       expect(() => ClusterLock.inMemory(contents).check(app(['new-ring.example.com'], { persistenceMigration: { from: [from] } })))
         .toThrow(`the default store is locked at ${LOCKED_URI} but the app now says cassandra://new-ring.example.com:9042/temporal. A cluster on a different database is a different cluster. `
-          + 'If you moved the data there, or cassandra://new-ring.example.com:9042/temporal reaches the same database another way (a pooler such as PgBouncer in front of it, '
-          + `another name or address of its server), say so: persistenceMigration: { from: ['${LOCKED_URI}'] }.`);
+          + 'If you moved the data there, or cassandra://new-ring.example.com:9042/temporal reaches the same database another way (another name or address of its server), '
+          + `say so: persistenceMigration: { from: ['${LOCKED_URI}'] }.`);
     }
   });
 
@@ -76,5 +77,18 @@ describe('the lock and a Cassandra ring written another way', () => {
       new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
       expect(() => ClusterLock.inMemory(contents).check(a)).not.toThrow();
     }), { numRuns: 40 });
+  });
+});
+
+describe('the remedy of a store that moves names what may stand in front of its server', () => {
+  test('fails when a pooler of another database is named: PgBouncer for PostgreSQL only, ProxySQL for MySQL, none for a Cassandra ring', () => {
+    const dns = { namespace: 'temporal', clusterDomain: 'cluster.local' };
+    const moved = (was: string, now: string) => {
+      const entry = (uri: string) => ({ numHistoryShards: 4, failoverVersionIncrement: 10, currentClusterName: 'c', serverVersion: '1.32.2', persistence: { default: uri } }) as never;
+      return compare('temporal/temporal', 'temporal/temporal', entry(was), entry(now), [], dns).join('\n');
+    };
+    expect(moved('postgres://pg:5432/temporal', 'postgres://pgbouncer:6432/temporal')).toContain('another way (a pooler such as PgBouncer in front of it, another name or address of its server)');
+    expect(moved('mysql://my:3306/temporal', 'mysql://proxysql:6033/temporal')).toContain('another way (a proxy such as ProxySQL in front of it, another name or address of its server)');
+    expect(moved('cassandra://a:9042/temporal', 'cassandra://b:9042/temporal')).toContain('another way (another name or address of its server)');
   });
 });

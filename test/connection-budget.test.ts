@@ -72,10 +72,10 @@ describe('maxServerConnections', () => {
       + 'postgres://pg.db.svc:5432: '
       + `TemporalCluster 'ns0/c0' default store postgres://pg.db.svc:5432/c0_temporal at pool.maxConns 5: ${roles}; `
       + `TemporalCluster 'ns0/c0' visibility store postgres://pg.db.svc:5432/c0_visibility at pool.maxConns 5: ${roles}. `
-      + 'Expected at most 221: a rollout starts 1 new pod beside a role\'s replicas, and a rollout or a node drain can stop every replica within one grace period '
+      + 'Expected at most 221: a rollout starts 1 new pod beside a role\'s replicas (none beside a lone history pod, which it replaces), and a rollout or a node drain can stop every replica within one grace period '
       + '(a drain evicts the next pod once the replacement is Ready), each keeping its connections until it exits, within its terminationGracePeriodSeconds. '
       + 'When the pods open more, the server refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. '
-      + 'Lower pool.maxConns of these stores, run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, '
+      + 'Lower pool.maxConns of these stores (4 or less, the same for each, fits), run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, '
       + 'or put a pooler such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.',
     ]);
   });
@@ -84,6 +84,19 @@ describe('maxServerConnections', () => {
     const errors = budgetErrors({ defaultStore: { maxConns: 20, limit: 97 }, visibilityStore: { maxConns: 20 } });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('maxServerConnections is 97, but the app\'s pods can open 882 connections at once');
+  });
+
+  test('fails when the remedy gives no pool size that fits, or names a pooler of the other database', () => {
+    // 2 stores × 22 pods: at 4 each, 2 × (22 × 4 + 1) = 178 fits 221 and 5 would not (222); PostgreSQL's default 97 fits 2 each (2 × (22 × 2 + 1) = 90), not 3 (134).
+    expect(budgetErrors({ defaultStore: { maxConns: 4, limit: 221 }, visibilityStore: { maxConns: 4 } })).toEqual([]);
+    expect(budgetErrors({ defaultStore: { maxConns: 2, limit: 97 }, visibilityStore: { maxConns: 2 } })).toEqual([]);
+    expect(budgetErrors({ defaultStore: { limit: 221 } })[0]).toContain('Lower pool.maxConns of these stores (4 or less, the same for each, fits), run fewer');
+    expect(budgetErrors({ defaultStore: { maxConns: 20, limit: 97 }, visibilityStore: { maxConns: 20 } })[0]).toContain('(2 or less, the same for each, fits)');
+    expect(budgetErrors({ defaultStore: { limit: 45 } })[0]).toContain('Lower pool.maxConns of these stores (even 1 each would not fit), run fewer');
+    const mysql = budgetErrors({ defaultStore: { mysql: true, limit: 221 }, visibilityStore: { mysql: true } })[0];
+    expect(mysql).toContain('or put a proxy such as ProxySQL between the pods and the server and give its client limit (mysql-max_connections) as maxServerConnections.');
+    expect(mysql).not.toContain('PgBouncer');
+    expect(budgetErrors({ defaultStore: { limit: 221 } })[0]).toContain('or put a pooler such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.');
   });
 
   test('fails when a role has more replicas', () => {
@@ -101,6 +114,18 @@ describe('maxServerConnections', () => {
     expect(errors).toEqual([expect.stringContaining('can open 362 connections at once')]);
     expect(errors[0]).toContain('history 21 pods (10 replicas + 1 new in a rollout + 10 stopped by a rollout or a node drain and still exiting) × 5 = 105');
     expect(budgetErrors({ defaultStore: { limit: 362 }, props: { history: { replicas: 10 } } })).toEqual([]);
+  });
+
+  test('fails when a lone history pod that a rollout replaces instead of surging is counted with a surge pod: its Deployment has maxSurge 0', () => {
+    // 4 shards are too few for two history pods, so the rollout stops the old pod before it starts the new one: 1 + 0 + 1 pods.
+    const errors = budgetErrors({ defaultStore: { limit: 1 }, props: { numHistoryShards: 4, history: { replicas: 1 } } });
+    expect(errors[0]).toContain('history 2 pods (1 replicas + 0 new in a rollout + 1 stopped by a rollout or a node drain and still exiting) × 5 = 10');
+    const rollingUpdate = (numHistoryShards: number) => Testing.synth(Chart.of(Node.of(appOf({ props: { numHistoryShards, history: { replicas: 1 } } })).findAll()
+      .find((c) => c instanceof Chart)!)).find((o) => o.kind === 'Deployment' && /history/.test(o.metadata.name)).spec.strategy.rollingUpdate;
+    expect(rollingUpdate(4)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(rollingUpdate(512)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(budgetErrors({ defaultStore: { limit: 1 }, props: { history: { replicas: 1 } } })[0])
+      .toContain('history 3 pods (1 replicas + 1 new in a rollout + 1 stopped by a rollout or a node drain and still exiting) × 5 = 15');
   });
 
   test('counts every frontend exiting whatever its grace period: a drain can evict them all within the shortest', () => {

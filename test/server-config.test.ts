@@ -201,16 +201,16 @@ describe('the rendered server config', () => {
   test('a "{{" in any value the user gives is printed as it is by the server\'s template engine, never run', () => {
     const chart = testChart();
     const hostile = '{{ env "HOME" }}';
-    // A user name holds no spaces (the DSN would break): the same kind of action without them.
+    // A user name holds no spaces (the DSN would break): the same kind of action without them, on MySQL (a PostgreSQL user cannot hold braces).
     const hostileUser = 'u{{env"HOME"}}{{.}}';
     const persistence = new Persistence(chart, 'hostile', {
-      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: hostileUser, password: SecretRef.of('db', 'p'), connectAttributes: { application_name: `v${hostile}{{{` } }),
-      visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }),
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password: SecretRef.of('db', 'p'), connectAttributes: { application_name: `v${hostile}{{{` } }),
+      visibilityStore: Datastore.mysql({ host: 'my', database: 'visibility', user: hostileUser, password: SecretRef.of('db', 'p') }),
     });
     const c = cluster(chart, { persistence, internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: [`https://idp.example.com/jwks?x=${encodeURIComponent('{{')}&y={{z}}`] } });
     expect(c.serverConfig).not.toMatch(/\{\{ env "HOME"/);
     const config = configOf(c);
-    expect(config.persistence.datastores.default.sql.user).toBe(hostileUser);
+    expect(config.persistence.datastores.visibility.sql.user).toBe(hostileUser);
     expect(config.persistence.datastores.default.sql.connectAttributes).toEqual({ application_name: `v${hostile}{{{` });
     expect(config.global.authorization.jwtKeyProvider.keySourceURIs[0]).toContain('&y={{z}}');
   });

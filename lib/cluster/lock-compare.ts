@@ -61,6 +61,9 @@ function declaredMoved(was: string, from: readonly string[], context: DnsContext
   });
 }
 
+/** What may stand in front of a store's server under another address, by the URI's scheme: PgBouncer is PostgreSQL's alone. */
+const POOLER: Record<string, string> = { postgres: 'a pooler such as PgBouncer in front of it, ', mysql: 'a proxy such as ProxySQL in front of it, ' };
+
 export function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
   const errors: string[] = [];
   const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
@@ -84,7 +87,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
     });
     if (was !== undefined && now !== undefined && !same && !declaredMoved(was, migratedFrom, entryDns(lockedAs, dns))) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
-        + `different cluster. If you moved the data there, or ${now} reaches the same database another way (a pooler such as PgBouncer in front of it, `
+        + `different cluster. If you moved the data there, or ${now} reaches the same database another way (${POOLER[now.split(':')[0]] ?? ''}`
         + `another name or address of its server), say so: persistenceMigration: { from: ['${was}'] }. The lock keeps ${was} as this cluster's either way, so no other cluster takes it.`);
     }
   }

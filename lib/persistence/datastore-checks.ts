@@ -49,7 +49,10 @@ export interface UserRule {
  * have a user (the prop is required), and a user without a password is certificate or trust
  * authentication, which the drivers do send.
  */
-export const USER_RULES: Record<'sql' | 'cassandra' | 'elasticsearch', UserRule> = {
+export const USER_RULES: Record<'sql' | 'postgres' | 'cassandra' | 'elasticsearch', UserRule> = {
+  // Temporal's PostgreSQL plugin writes the user into its connection URL unescaped (session.buildDSN), and Go's url.Parse refuses any byte outside these in a user ("invalid userinfo").
+  postgres: { forbidden: /[^A-Za-z0-9\-._~!$&'()*+,;=@]/, expected: 'a user name of ASCII letters, digits and - . _ ~ ! $ & \' ( ) * + , ; = @ only, since Temporal\'s PostgreSQL plugin writes it '
+    + 'unescaped into its connection URL, whose parser refuses any other character in a user ("invalid userinfo") or reads ":", "/", "?", "#" and "%" as its own syntax' },
   sql: { forbidden: /[\s\p{Cc}:/?#%]/u, expected: 'a user name without whitespace, control characters, ":", "/", "?", "#" or "%", which the connection string would read as its own syntax' },
   cassandra: {
     forbidden: /[\s\p{Cc}]/u, expected: 'a user name without whitespace or control characters',

@@ -133,7 +133,12 @@ export interface SqlDatastoreOptions {
   readonly port?: number;
   /** Database name. Each store of each cluster needs its own. */
   readonly database: string;
-  /** User name, as a literal or from a Secret. */
+  /**
+   * User name, as a literal or from a Secret. On PostgreSQL only ASCII letters, digits and
+   * `- . _ ~ ! $ & ' ( ) * + , ; = @`: Temporal's plugin writes the user unescaped into its
+   * connection URL, whose parser refuses any other character or reads it as its own syntax. A
+   * literal is refused at synth; one from a Secret stops the servers' schema wait, naming the cause.
+   */
   readonly user: string | SecretRef;
   /**
    * Password, from a Secret. Not together with `passwordCommand`.
@@ -178,8 +183,8 @@ export interface SqlDatastoreOptions {
    * autoscaled frontend's `autoscaling.maxReplicas`, and the pods a scale-down to its minimum leaves
    * exiting), plus the new pod a rollout runs beside the replicas and every replica stopped by a
    * rollout or a node drain and still exiting with its connections open within its grace period (a
-   * drain evicts the next pod once the replacement is Ready), 2 × replicas + 1 pods a role, and one
-   * connection per schema Job. Stores on one server that give different values are held to the smallest.
+   * drain evicts the next pod once the replacement is Ready), 2 × replicas + 1 pods a role (2 for
+   * a lone history pod that a rollout replaces), and one connection per schema Job. Stores on one server that give different values are held to the smallest.
    * Behind a pooler Service (PgBouncer) give the pooler's client limit (`max_client_conn`); behind
    * a pooler sidecar on the pod's loopback the server sees the poolers' own pools, which this
    * cannot count: leave it unset there.

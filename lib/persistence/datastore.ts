@@ -174,7 +174,8 @@ export class Datastore {
     }
     const maxServerConnections = options.maxServerConnections === undefined ? undefined
       : requireInteger(owner, 'maxServerConnections', options.maxServerConnections, 1);
-    checkCredentials(owner, 'user', options.user, options.password, USER_RULES.sql);
+    const userRule = type === DatastoreType.POSTGRES ? USER_RULES.postgres : USER_RULES.sql;
+    checkCredentials(owner, 'user', options.user, options.password, userRule);
     checkTls(owner, type, options.tls);
     if (options.password !== undefined && options.passwordCommand !== undefined) {
       throw propError(owner, 'passwordCommand', options.passwordCommand.command, 'no password command while password is set',
@@ -203,7 +204,7 @@ export class Datastore {
       database: options.database,
       user: options.user,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.sql),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, userRule),
       tls: options.tls,
       sql: {
         plugin,

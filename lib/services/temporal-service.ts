@@ -75,6 +75,8 @@ export abstract class TemporalService extends Construct {
   public readonly minReplicas: number;
   /** How long a new pod must be ready before a rollout counts it available and stops an old one (the Deployment's `minReadySeconds`). */
   public readonly minReadySeconds: number;
+  /** The pods a rollout starts beside the replicas (the Deployment's `maxSurge`): 0 for a lone history pod that is replaced instead, else 1. */
+  public readonly rolloutSurge: number;
   public readonly ports: RolePorts;
   public readonly image: string;
   /** The pods' PriorityClass: the role's `priorityClassName`, else the cluster's. */
@@ -124,6 +126,7 @@ export abstract class TemporalService extends Construct {
     this.maxReplicas = autoscaling?.maxReplicas ?? this.replicas;
     this.minReplicas = autoscaling?.minReplicas ?? this.replicas;
     this.minReadySeconds = MIN_READY_SECONDS[role];
+    this.rolloutSurge = role === ServiceRole.HISTORY && replacesLoneHistoryPod(this.replicas, props.context.numHistoryShards) ? 0 : ROLLOUT_SURGE;
     this.ports = props.ports;
     this.image = props.image !== undefined ? props.context.checkImage(`${role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role}.image`, props.image)
       : props.context.serverImage;
@@ -183,9 +186,7 @@ export abstract class TemporalService extends Construct {
         // changes by one member per step instead of several at once. A lone history pod with too few
         // shards for two leaves first instead, or its surge pod could own no shard and never be ready.
         // RollingUpdate, the API's default type (the stored object carries it either way).
-        strategy: { rollingUpdate: role === ServiceRole.HISTORY && replacesLoneHistoryPod(this.replicas, props.context.numHistoryShards)
-          ? { maxSurge: IntOrString.fromNumber(0), maxUnavailable: IntOrString.fromNumber(1) }
-          : { maxSurge: IntOrString.fromNumber(ROLLOUT_SURGE), maxUnavailable: IntOrString.fromNumber(0) } },
+        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(this.rolloutSurge), maxUnavailable: IntOrString.fromNumber(this.rolloutSurge === 0 ? 1 : 0) } },
         template: {
           metadata: {
             labels: { ...labels, ...props.podLabels, ...this.selectorLabels },

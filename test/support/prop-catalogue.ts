@@ -167,7 +167,7 @@ export function catalogue(): CatalogueEntry[] {
     c('postgres host', hostName, fc.oneof(anyString, fc.constantFrom('pg.db.svc:5432', 'postgres://pg', 'pg db')), (ch, v) => ({ persistence: pg(ch, 'p', { host: v }) }), ['host']),
     c('postgres port', int(1, 65535), portBad, (ch, v) => ({ persistence: pg(ch, 'p', { port: v }) }), ['port']),
     c('postgres database', dnsLabel.map((d) => d.replace(/-/g, '_')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { database: v }) }), ['database']),
-    c('postgres user', fc.oneof(dnsLabel, junk.filter((s) => s !== '' && !/[\s:/?#%]/.test(s))), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/?#%]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { user: v }) }), ['user']),
+    c('postgres user', fc.oneof(dnsLabel, junk.filter((s) => /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$/.test(s))), fc.oneof(fc.constant(''), junk.filter((s) => /[^A-Za-z0-9\-._~!$&'()*+,;=@]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { user: v }) }), ['user']),
     c('postgres pool.maxConns', int(1, 100), badNumber, (ch, v) => ({ persistence: pg(ch, 'p', { pool: { maxConns: v, maxIdleConns: 1 } }) }), ['maxConns']),
     c('postgres pool.maxConnLifetime', seconds(1, 86400), fc.constantFrom(1e-6, 1e-4).map((s) => Duration.seconds(s)), (ch, v) => ({ persistence: pg(ch, 'p', { pool: { maxConnLifetime: v } }) }), ['maxConnLifetime']),
     c('postgres connectAttributes', junk.filter((j) => j.trim() !== ''), fc.oneof(fc.constant(''), junk.map((j) => `{{${j}}}`)), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { application_name: v } }) }), ['connectAttributes']),

@@ -126,6 +126,13 @@ export const SCHEMA_WAIT_SCRIPT = [
     + 'into the connection URL with url.QueryEscape, which turns a space into a \\"+\\" that PostgreSQL reads as a plus (password authentication failed). '
     + 'Change the password to one without spaces, in the database and in its Secret (or what the password command prints)." >&2; exit 1;;',
   '  esac;; esac',
+  // The user goes into that URL unescaped, and Go's URL parser refuses a user with any other character (or reads : / ? # % as its own syntax).
+  '  expand_param user \'SQL_USER:-\'',
+  '  case "$plugin" in postgres*) case "$user" in *[!-A-Za-z0-9._~!$\\&\\\'\\(\\)*+,\\;=@]*)',
+  '    echo "the user of $SCHEMA_WAIT_STORE holds a character other than ASCII letters, digits and - . _ ~ ! $ & \' ( ) * + , ; = @, which Temporal\'s servers and temporal-sql-tool never '
+    + 'connect with: their PostgreSQL plugin puts the user into the connection URL unescaped, and Go\'s URL parser refuses it (invalid userinfo) or reads it as its own syntax. '
+    + 'Use a user of those characters, in the database and in its Secret." >&2; exit 1;;',
+  '  esac;; esac',
   '  expand_param probe \'TMPDIR:-/tmp\'',
   '  probe=$probe/schema-probe',
   '  mkdir -p "$probe/not-a-version"',
