@@ -99,6 +99,8 @@ const toTls = (t: TlsSpec): DatastoreTlsOptions => ({
 
 /** A literal user the SQL DSN accepts (no whitespace, control characters, ":", "/", "?", "#" or "%"). */
 const sqlUser = fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => !/[\s\p{Cc}:/?#%\u0085\u2028\u2029\u00a0\ufeff]/u.test(h))), minLength: 1, maxLength: 10 });
+/** A literal PostgreSQL user: the plugin writes it unescaped into a URL, whose parser takes only these characters in a user (synth refuses the others). */
+const postgresUser = fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => /^[A-Za-z0-9._~!$&'()*+,;=@-]+$/.test(h))), minLength: 1, maxLength: 10 });
 const user = (literal: fc.Arbitrary<string>) => fc.oneof(literal.map((u) => ({ literal: u })), secretSpec.map((s) => ({ secret: s })));
 type UserSpec = { literal: string } | { secret: SecretSpec };
 
@@ -125,7 +127,7 @@ const sqlStore = (type: 'postgres' | 'mysql') => fc.record({
   host: hostName,
   port: fc.option(port, { nil: undefined }),
   database: type === 'postgres' ? fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_$.-]{0,30}$/) : fc.stringMatching(/^[A-Za-z_$][A-Za-z0-9_$]{0,29}$/),
-  user: user(sqlUser),
+  user: user(type === 'postgres' ? postgresUser : sqlUser),
   password: fc.option(secretSpec, { nil: undefined }),
   // Run by the server instead of a password (the two are exclusive): each argument is passed as it is.
   passwordCommand: fc.option(fc.record({
