@@ -6,7 +6,7 @@ import { summaryWarning } from '../summary-warning';
 import { bracketedStoreUri, LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
-import { DnsContext, loopbackThrough, parseStoreUri, sameStore } from '../persistence/store-identity';
+import { DnsContext, loopbackThrough, parseStoreUri, sameStore, StoreIdentity } from '../persistence/store-identity';
 import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 
 /* How a cluster is compared with its locked entry, and with the other entries of the lock. */
@@ -55,10 +55,13 @@ export function migratedFromOther(entries: Record<string, LockedCluster>, key: s
 function declaredMoved(was: string, from: readonly string[], context: DnsContext): boolean {
   if (from.includes(bracketedStoreUri(was))) return true;
   const locked = parseStoreUri(was, context);
-  return locked !== undefined && from.some((uri) => {
-    const id = parseStoreUri(uri, context);
-    return id !== undefined && sameStore(locked, id, true);
-  });
+  return locked !== undefined && from.some((uri) => namesStore(uri, locked, context));
+}
+
+/** Whether the store URI `uri`, resolved in `context`, names `store` (the database name exact); false for none, or a URI that names no store. */
+function namesStore(uri: string | undefined, store: StoreIdentity, context: DnsContext): boolean {
+  const id = uri === undefined ? undefined : parseStoreUri(uri, context);
+  return id !== undefined && sameStore(store, id, true);
 }
 
 /** What may stand in front of a store's server under another address, by the URI's scheme: PgBouncer is PostgreSQL's alone. */
@@ -81,10 +84,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
     // The visibility stores may trade places: promoting the secondary store, into which the server
     // wrote every record (dual visibility), is the last step of a visibility migration, not a move.
     const lockedAsVisibility = VISIBILITY_ROLES.includes(role) ? VISIBILITY_ROLES.map((r) => locked.persistence[r]).filter((u): u is string => u !== undefined) : [was];
-    const same = nowId !== undefined && lockedAsVisibility.some((uri) => {
-      const id = uri === undefined ? undefined : parseStoreUri(uri, entryDns(lockedAs, dns));
-      return id !== undefined && sameStore(id, nowId, true);
-    });
+    const same = nowId !== undefined && lockedAsVisibility.some((uri) => namesStore(uri, nowId, entryDns(lockedAs, dns)));
     if (was !== undefined && now !== undefined && !same && !declaredMoved(was, migratedFrom, entryDns(lockedAs, dns))) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, or ${now} reaches the same database another way (${POOLER[now.split(':')[0]] ?? ''}`
